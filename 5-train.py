@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Train a Keras network, validating after each epoch."""
+import numbers
+
+import numpy as np
+
+
+def train_model(network, data, labels, batch_size, epochs,
+                validation_data=None, verbose=True, shuffle=False):
+    """Train `network` with mini-batch gradient descent.
+
+    Args:
+        network: The compiled Keras model to train.
+        data: `numpy.ndarray` of shape `(m, nx)`, the input data.
+        labels: `numpy.ndarray` of shape `(m, classes)`, the one-hot labels.
+        batch_size: Number of samples per gradient step.
+        epochs: Number of passes over `data`.
+        validation_data: `(data, labels)` to validate on after each epoch,
+            or `None`.
+        verbose: Whether Keras prints progress.
+        shuffle: Whether to reshuffle the batches every epoch.
+
+    Returns:
+        The `History` object of the training.
+    """
+    _check_arguments(network, data, labels, batch_size, epochs,
+                     validation_data)
+
+    return network.fit(
+        data,
+        labels,
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=verbose,
+        shuffle=shuffle,
+        validation_data=validation_data)
+
+
+def _check_arguments(network, data, labels, batch_size, epochs,
+                     validation_data):
+    """Raise a ValueError naming the first argument fit would choke on."""
+    for name, value in (('batch_size', batch_size), ('epochs', epochs)):
+        if (not isinstance(value, numbers.Integral)
+                or isinstance(value, bool) or value < 1):
+            raise ValueError(
+                '`{}` must be a positive integer. '
+                'Received: {}={!r}'.format(name, name, value))
+    _check_samples(network, data, labels, 'data', 'labels')
+    if validation_data is None:
+        return
+    if (not isinstance(validation_data, (tuple, list))
+            or len(validation_data) != 2):
+        raise ValueError(
+            '`validation_data` must be a pair (data, labels). '
+            'Received: validation_data={!r:.80}'.format(validation_data))
+    _check_samples(network, validation_data[0], validation_data[1],
+                   'validation_data[0]', 'validation_data[1]')
+
+
+def _check_samples(network, data, labels, data_name, labels_name):
+    """Check that `data` and `labels` fit `network` and each other."""
+    data_shape = np.shape(data)
+    labels_shape = np.shape(labels)
+    if len(labels_shape) != 2:
+        raise ValueError(
+            '`{}` must be one-hot, of shape (m, classes). Received: {} of '
+            'shape {}'.format(labels_name, labels_name, labels_shape))
+    if len(data_shape) < 1 or data_shape[0] != labels_shape[0]:
+        raise ValueError(
+            '`{}` and `{}` must hold the same number of samples. '
+            'Received: {} of shape {}, {} of shape {}'.format(
+                data_name, labels_name, data_name, data_shape, labels_name,
+                labels_shape))
+    inputs = getattr(network, 'inputs', None)
+    outputs = getattr(network, 'outputs', None)
+    if not inputs or not outputs:
+        return
+    features = tuple(inputs[0].shape[1:])
+    classes = outputs[0].shape[-1]
+    if len(data_shape) != len(features) + 1 or any(
+            size is not None and size != actual
+            for size, actual in zip(features, data_shape[1:])):
+        raise ValueError(
+            '`{}` must have shape (m,) + {}, the input shape of the '
+            'network. Received: {} of shape {}'.format(
+                data_name, features, data_name, data_shape))
+    if classes is not None and labels_shape[1] != classes:
+        raise ValueError(
+            '`{}` must have {} columns, one per output of the network. '
+            'Received: {} of shape {}'.format(
+                labels_name, classes, labels_name, labels_shape))

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Train a Keras network with early stopping and learning rate decay."""
+import numbers
+import warnings
+
+import numpy as np
+import tensorflow.keras as K
+
+
+def train_model(network, data, labels, batch_size, epochs,
+                validation_data=None, early_stopping=False, patience=0,
+                learning_rate_decay=False, alpha=0.1, decay_rate=1,
+                verbose=True, shuffle=False):
+    """Train `network` with mini-batch gradient descent.
+
+    Early stopping and learning rate decay watch the validation data, and
+    are skipped silently when there is none. The decayed learning rate of
+    0-based epoch `e` is `alpha / (1 + decay_rate * e)`; Keras prints it
+    every epoch.
+
+    Args:
+        network: The compiled Keras model to train.
+        data: `numpy.ndarray` of shape `(m, nx)`, the input data.
+        labels: `numpy.ndarray` of shape `(m, classes)`, the one-hot labels.
+        batch_size: Number of samples per gradient step.
+        epochs: Number of passes over `data`.
+        validation_data: `(data, labels)` to validate on after each epoch,
+            or `None`.
+        early_stopping: Whether to stop once the validation loss has not
+            improved for `patience` epochs.
+        patience: Number of epochs without improvement to wait.
+        learning_rate_decay: Whether to decay the learning rate by inverse
+            time every epoch.
+        alpha: Initial learning rate of the decay.
+        decay_rate: Decay rate of the decay.
+        verbose: Whether Keras prints progress.
+        shuffle: Whether to reshuffle the batches every epoch.
+
+    Returns:
+        The `History` object of the training.
+    """
+    _check_arguments(network, data, labels, batch_size, epochs,
+                     validation_data)
+    _check_callbacks(patience, learning_rate_decay, alpha, decay_rate)
+
+    callbacks = []
+    if validation_data is not None and early_stopping:
+        callbacks.append(K.callbacks.EarlyStopping(
+            monitor='val_loss',
+            patience=patience))
+    if validation_data is not None and learning_rate_decay:
+        def schedule(epoch):
+            return alpha / (1 + decay_rate * epoch)
+        callbacks.append(K.callbacks.LearningRateScheduler(
+            schedule,
+            verbose=1))
+
+    with warnings.catch_warnings():
+        # Keras 3 reads its variables with np.array(), which NumPy 2 flags
+        # as deprecated; nothing a caller can act on, until Keras fixes it.
+        warnings.filterwarnings(
+            'ignore',
+            message='__array__ implementation',
+            category=DeprecationWarning)
+        return network.fit(
+            data,
+            labels,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            callbacks=callbacks)
+
+
+def _check_arguments(network, data, labels, batch_size, epochs,
+                     validation_data):
+    """Raise a ValueError naming the first argument fit would choke on."""
+    for name, value in (('batch_size', batch_size), ('epochs', epochs)):
+        if (not isinstance(value, numbers.Integral)
+                or isinstance(value, bool) or value < 1):
+            raise ValueError(
+                '`{}` must be a positive integer. '
+                'Received: {}={!r}'.format(name, name, value))
+    _check_samples(network, data, labels, 'data', 'labels')
+    if validation_data is None:
+        return
+    if (not isinstance(validation_data, (tuple, list))
+            or len(validation_data) != 2):
+        raise ValueError(
+            '`validation_data` must be a pair (data, labels). '
+            'Received: validation_data={!r:.80}'.format(validation_data))
+    _check_samples(network, validation_data[0], validation_data[1],
+                   'validation_data[0]', 'validation_data[1]')
+
+
+def _check_samples(network, data, labels, data_name, labels_name):
+    """Check that `data` and `labels` fit `network` and each other."""
+    data_shape = np.shape(data)
+    labels_shape = np.shape(labels)
+    if len(labels_shape) != 2:
+        raise ValueError(
+            '`{}` must be one-hot, of shape (m, classes). Received: {} of '
+            'shape {}'.format(labels_name, labels_name, labels_shape))
+    if len(data_shape) < 1 or data_shape[0] != labels_shape[0]:
+        raise ValueError(
+            '`{}` and `{}` must hold the same number of samples. '
+            'Received: {} of shape {}, {} of shape {}'.format(
+                data_name, labels_name, data_name, data_shape, labels_name,
+                labels_shape))
+    inputs = getattr(network, 'inputs', None)
+    outputs = getattr(network, 'outputs', None)
+    if not inputs or not outputs:
+        return
+    features = tuple(inputs[0].shape[1:])
+    classes = outputs[0].shape[-1]
+    if len(data_shape) != len(features) + 1 or any(
+            size is not None and size != actual
+            for size, actual in zip(features, data_shape[1:])):
+        raise ValueError(
+            '`{}` must have shape (m,) + {}, the input shape of the '
+            'network. Received: {} of shape {}'.format(
+                data_name, features, data_name, data_shape))
+    if classes is not None and labels_shape[1] != classes:
+        raise ValueError(
+            '`{}` must have {} columns, one per output of the network. '
+            'Received: {} of shape {}'.format(
+                labels_name, classes, labels_name, labels_shape))
+
+
+def _check_callbacks(patience, learning_rate_decay, alpha, decay_rate):
+    """Raise a ValueError naming the first callback setting that is wrong."""
+    if (not isinstance(patience, numbers.Integral)
+            or isinstance(patience, bool) or patience < 0):
+        raise ValueError(
+            '`patience` must be a non-negative integer number of epochs. '
+            'Received: patience={!r}'.format(patience))
+    if learning_rate_decay:
+        if not isinstance(alpha, numbers.Real) or not alpha > 0:
+            raise ValueError(
+                '`alpha` must be a positive learning rate. '
+                'Received: alpha={!r}'.format(alpha))
+        if not isinstance(decay_rate, numbers.Real) or not decay_rate >= 0:
+            raise ValueError(
+                '`decay_rate` must be a non-negative number. '
+                'Received: decay_rate={!r}'.format(decay_rate))
