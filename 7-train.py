@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Train a Keras network with early stopping and learning rate decay."""
 import numbers
-import warnings
 
 import numpy as np
 import tensorflow.keras as K
@@ -55,22 +54,15 @@ def train_model(network, data, labels, batch_size, epochs,
             schedule,
             verbose=1))
 
-    with warnings.catch_warnings():
-        # Keras 3 reads its variables with np.array(), which NumPy 2 flags
-        # as deprecated; nothing a caller can act on, until Keras fixes it.
-        warnings.filterwarnings(
-            'ignore',
-            message='__array__ implementation',
-            category=DeprecationWarning)
-        return network.fit(
-            data,
-            labels,
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=verbose,
-            shuffle=shuffle,
-            validation_data=validation_data,
-            callbacks=callbacks)
+    return network.fit(
+        data,
+        labels,
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=verbose,
+        shuffle=shuffle,
+        validation_data=validation_data,
+        callbacks=callbacks)
 
 
 def _check_arguments(network, data, labels, batch_size, epochs,

@@ -3,7 +3,6 @@
 import numbers
 import os
 import tempfile
-import warnings
 
 import numpy as np
 import tensorflow.keras as K
@@ -64,22 +63,15 @@ def train_model(network, data, labels, batch_size, epochs,
     if save_best:
         callbacks.append(_BestModelSaver(filepath))
 
-    with warnings.catch_warnings():
-        # Keras 3 reads its variables with np.array(), which NumPy 2 flags
-        # as deprecated; nothing a caller can act on, until Keras fixes it.
-        warnings.filterwarnings(
-            'ignore',
-            message='__array__ implementation',
-            category=DeprecationWarning)
-        return network.fit(
-            data,
-            labels,
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=verbose,
-            shuffle=shuffle,
-            validation_data=validation_data,
-            callbacks=callbacks)
+    return network.fit(
+        data,
+        labels,
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=verbose,
+        shuffle=shuffle,
+        validation_data=validation_data,
+        callbacks=callbacks)
 
 
 class _BestModelSaver(K.callbacks.Callback):
