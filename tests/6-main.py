@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Show 6-train.train_model: early stopping on the validation loss.
+
+Trains on 1,000 MNIST digits for up to 30 epochs with a patience of three;
+the network soon overfits and training stops early. Run it from the
+repository root or from tests/:
+
+    python3 tests/6-main.py
+"""
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+build_model = __import__('1-input').build_model
+optimize_model = __import__('2-optimize').optimize_model
+one_hot = __import__('3-one_hot').one_hot
+train_model = __import__('6-train').train_model
+load_mnist = __import__('mnist_data').load_mnist
+
+
+if __name__ == '__main__':
+    tf.keras.utils.set_random_seed(0)
+
+    # Load 1,000 training and 500 validation digits, flattened
+    m_train = 1000
+    m_valid = 500
+    x_train, y_train, x_valid, y_valid = load_mnist()[:4]
+    x_train = x_train[:m_train].reshape(m_train, -1)
+    x_valid = x_valid[:m_valid].reshape(m_valid, -1)
+
+    # Encode the labels
+    y_train = one_hot(y_train[:m_train], 10)
+    y_valid = one_hot(y_valid[:m_valid], 10)
+
+    # Build and compile the course network
+    network = build_model(784, [256, 256, 10], ['relu', 'relu', 'softmax'],
+                          0.0001, 0.95)
+    optimize_model(network, 0.001, 0.9, 0.999)
+
+    # Train until the validation loss stops improving
+    batch_size = 64
+    epochs = 30
+    patience = 3
+    history = train_model(network, x_train, y_train, batch_size, epochs,
+                          validation_data=(x_valid, y_valid),
+                          early_stopping=True, patience=patience,
+                          verbose=False)
+
+    # Results
+    val_loss = history.history['val_loss']
+    best = int(np.argmin(val_loss))
+    print('Epochs run: {} of {}'.format(len(val_loss), epochs))
+    print('Best validation loss: {:.4f} at epoch {}'.format(
+        val_loss[best], best + 1))
+    print('Validation loss per epoch:',
+          [round(value, 4) for value in val_loss])
