@@ -35,12 +35,12 @@ def one_hot(labels, classes=None):
             raise ValueError(
                 '`labels` must hold integer class indices. '
                 'Received: labels[{}]={!r}'.format(
-                    np.argmax(fractional), labels[fractional][0]))
+                    np.argmax(fractional), labels[fractional][0].item()))
     if labels.size and labels.min() < 0:
         raise ValueError(
             '`labels` must hold non-negative class indices. '
             'Received: labels[{}]={!r}'.format(
-                np.argmin(labels), labels.min()))
+                np.argmin(labels), labels.min().item()))
     indices = labels.astype(np.int64)
     largest = int(indices.max()) if indices.size else -1
 
