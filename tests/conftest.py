@@ -59,3 +59,17 @@ def loud_warnings(caught):
     """Return the messages of recorded warnings that are not Keras's own."""
     return [str(warning.message) for warning in caught
             if not str(warning.message).startswith(KERAS_INTERNAL_NOTICES)]
+
+
+def small_network(keep_prob=1.0, alpha=0.01, builder='1-input'):
+    """Return a compiled 20 -> 16 -> 3 network for the tiny data."""
+    network = task(builder).build_model(
+        20, [16, 3], ['relu', 'softmax'], 0.001, keep_prob)
+    task('2-optimize').optimize_model(network, alpha, 0.9, 0.999)
+    return network
+
+
+def history_rate(history):
+    """Return the learning rates a History logged (`lr` on Keras 2)."""
+    logs = history.history
+    return logs['learning_rate'] if 'learning_rate' in logs else logs['lr']
