@@ -1,5 +1,7 @@
 # One virtual environment per Keras line; see README.md.
-#   make demo         train the course network on MNIST (.venv)
+#   make demo         train the course network on MNIST (.venv);
+#                     ARGS='--epochs 5' passes options to train_mnist.py
+#   make main N=0     run tests/0-main.py (N from 0 to 13) on .venv
 #   make test         both test tiers on .venv, cross-line tests included
 #   make test-fast    the fast tier on .venv
 #   make test-keras2  both tiers on .venv-keras2 (TensorFlow 2.15, Keras 2)
@@ -38,10 +40,15 @@ $(1)/bin/python -m pip install -r $(2)
 touch $(1)/$(STAMP)
 endef
 
-.PHONY: demo test test-fast test-keras2 test-legacy lint venvs clean
+.PHONY: demo main test test-fast test-keras2 test-legacy lint venvs clean
 
 demo: $(KERAS3_VENV)/$(STAMP)
-	$(KERAS3_BIN) train_mnist.py
+	$(KERAS3_BIN) train_mnist.py $(ARGS)
+
+main: $(KERAS3_VENV)/$(STAMP)
+	@test -f tests/$(N)-main.py || \
+		{ echo 'Usage: make main N=<0 to 13>; got N=$(N)' >&2; exit 2; }
+	$(KERAS3_BIN) tests/$(N)-main.py
 
 test: venvs
 	env $(LINE_VARIABLES) $(KERAS3_BIN) -m pytest $(BOTH_TIERS)
