@@ -4,6 +4,7 @@ import inspect
 import io
 import json
 import os
+import re
 import zipfile
 
 import h5py
@@ -56,10 +57,11 @@ def load_model(filename):
         raise ValueError(
             '{!r} is not a Keras model file: expected a .keras zip archive '
             'or an HDF5 model file.'.format(filename))
-    model_config, training_config, layer_weights, optimizer_weights = saved
+    (model_config, training_config, layer_weights, optimizer_weights,
+     naming) = saved
 
     model = _build(model_config, filename)
-    _set_layer_weights(model, layer_weights, filename)
+    _set_layer_weights(model, layer_weights, naming(model.layers), filename)
     if training_config is not None:
         _compile(model, training_config)
         _set_optimizer_state(model, optimizer_weights)
@@ -112,6 +114,7 @@ def _read_archive(filename):
         raise ValueError('{!r} is a zip file but not a .keras model: '
                          '{}'.format(filename, error)) from None
     with h5py.File(io.BytesIO(weights), 'r') as store:
+        # Entries are named after the layer classes, not the layers
         layer_weights = {
             name: _numbered(group['vars'])
             for name, group in store['layers'].items() if 'vars' in group}
@@ -119,7 +122,7 @@ def _read_archive(filename):
         if 'optimizer' in store and 'vars' in store['optimizer']:
             optimizer_weights = _numbered(store['optimizer']['vars'])
     return (config, config.get('compile_config') or None, layer_weights,
-            optimizer_weights)
+            optimizer_weights, _layout_names)
 
 
 def _read_hdf5(filename):
@@ -135,25 +138,24 @@ def _read_hdf5(filename):
             if 'training_config' in store.attrs:
                 training_config = json.loads(
                     _text(store.attrs['training_config']))
-            group = store['model_weights']
-            layer_weights = {}
-            for name in _texts(group.attrs['layer_names']):
-                layer = group[name]
-                layer_weights[name] = [
-                    np.array(layer[weight])
-                    for weight in _texts(layer.attrs['weight_names'])]
+            layer_weights = {
+                name: _named(store['model_weights'][name])
+                for name in _texts(store['model_weights'].attrs[
+                    'layer_names'])}
             optimizer_weights = []
             if 'optimizer_weights' in store:
-                group = store['optimizer_weights']
-                optimizer_weights = [
-                    np.array(group[weight])
-                    for weight in _texts(group.attrs['weight_names'])]
-                names = _texts(group.attrs['weight_names'])
-                optimizer_weights = list(zip(names, optimizer_weights))
+                optimizer_weights = _named(store['optimizer_weights'])
     except (OSError, KeyError) as error:
         raise ValueError('{!r} is not a readable HDF5 model file: '
                          '{}'.format(filename, error)) from None
-    return config, training_config, layer_weights, optimizer_weights
+    return (config, training_config, layer_weights, optimizer_weights,
+            _own_names)
+
+
+def _named(group):
+    """Return the weights an HDF5 group lists in weight_names, in order."""
+    return [(name, np.array(group[name]))
+            for name in _texts(group.attrs['weight_names'])]
 
 
 def _numbered(group):
@@ -289,13 +291,38 @@ def _sequential(config):
          if key != 'batch_input_shape'} for layer in layers])
 
 
-def _set_layer_weights(model, layer_weights, filename):
+def _layout_names(layers):
+    """Return the entry names of the Keras 3 layout for layers, in order.
+
+    Keras names each entry after the layer's class in snake case and
+    numbers repeated classes (`dense`, `dense_1`), whatever the layer's
+    own name.
+    """
+    counts = {}
+    names = []
+    for layer in layers:
+        name = re.sub('(?<=.)(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])', '_',
+                      type(layer).__name__).lower()
+        if name in counts:
+            counts[name] += 1
+            name = '{}_{}'.format(name, counts[name])
+        else:
+            counts[name] = 0
+        names.append(name)
+    return names
+
+
+def _own_names(layers):
+    """Return the names of layers, which legacy HDF5 files key on."""
+    return [layer.name for layer in layers]
+
+
+def _set_layer_weights(model, layer_weights, names, filename):
     """Check every saved array against the model, then assign them all."""
     assignments = []
-    for layer in model.layers:
+    for layer, name in zip(model.layers, names):
         expected = [tuple(weight.shape) for weight in layer.weights]
-        arrays = [array for _, array in _pairs(layer_weights.get(
-            layer.name, []))]
+        arrays = [array for _, array in layer_weights.get(name, [])]
         if [array.shape for array in arrays] != expected:
             raise ValueError(
                 '{!r} does not fit the model: layer {!r} expects weights of '
@@ -306,12 +333,6 @@ def _set_layer_weights(model, layer_weights, filename):
             assignments.append((layer, arrays))
     for layer, arrays in assignments:
         layer.set_weights(arrays)
-
-
-def _pairs(weights):
-    """Return saved weights as (name, array) pairs."""
-    return [item if isinstance(item, tuple) else ('', item)
-            for item in weights]
 
 
 def _compile(model, training_config):
@@ -387,7 +408,7 @@ def _set_optimizer_state(model, optimizer_weights):
     """
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
-    saved = _pairs(optimizer_weights)
+    saved = optimizer_weights
     if not saved or any('training/' in name for name, _ in saved):
         return
     iterations = optimizer.iterations

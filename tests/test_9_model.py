@@ -295,3 +295,21 @@ def test_load_model_uncompiled_file_gives_uncompiled_model(
     np.testing.assert_array_equal(loaded.predict(data, verbose=0),
                                   network.predict(data, verbose=0))
     assert getattr(loaded, 'optimizer', None) is None
+
+
+@pytest.mark.parametrize('name', ['x.h5', 'x.keras'])
+def test_load_model_of_a_second_network_in_the_process(
+        tmp_path, tiny_data, name):
+    """Layer names grow with each network in a process (dense_2, ...), but
+    the .keras archive names its entries after the layer classes."""
+    small_network()
+    network = _trained(tiny_data, epochs=1)
+    assert network.layers[1].name == 'dense_2'
+    filename = str(tmp_path / name)
+    (data, _), _ = tiny_data
+
+    task('9-model').save_model(network, filename)
+    loaded = task('9-model').load_model(filename)
+
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                  network.predict(data, verbose=0))
