@@ -102,7 +102,16 @@ def _build(path):
     try:
         with os.fdopen(descriptor, 'wb') as handle:
             np.savez_compressed(handle, **arrays)
+        # mkstemp makes the file private; give it the usual permissions.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         os.remove(temporary)
         raise
+
+
+def _umask():
+    """Return the process's file creation mask, leaving it unchanged."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

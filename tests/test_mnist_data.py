@@ -134,6 +134,19 @@ def test_load_mnist_builds_split_from_download(no_variable, monkeypatch):
     assert os.listdir(no_variable.parent) == ['MNIST.npz']
 
 
+def test_load_mnist_built_file_permissions(no_variable, monkeypatch):
+    """The built file is readable by others, as any file the user writes
+    (the temporary file it starts as is private)."""
+    monkeypatch.setattr(mnist_data, '_download', fake_download)
+    previous = os.umask(0o022)
+    try:
+        mnist_data.load_mnist()
+    finally:
+        os.umask(previous)
+
+    assert oct(no_variable.stat().st_mode & 0o777) == oct(0o644)
+
+
 def test_load_mnist_builds_once(no_variable, monkeypatch):
     """The built file is reused: a second load does not download again."""
     monkeypatch.setattr(mnist_data, '_download', fake_download)
