@@ -69,15 +69,19 @@ def load_model(filename):
 
 
 def _save_model(network, filename):
-    """Write network to exactly filename through a temporary file."""
+    """Save `network` to exactly `filename` without ever leaving it partial.
+
+    The model is written under a temporary name in the same folder, whose
+    extension tells Keras the format (`.keras` for a `.keras` target, HDF5
+    for any other), then renamed over `filename`.
+    """
     folder, base = os.path.split(os.path.abspath(filename))
-    # Keras picks the format from the extension, so the temporary name
-    # carries the one that the format of the target needs
     extension = '.keras' if str(filename).endswith('.keras') else '.h5'
+    # A random name, not mkstemp, so the file gets the usual permissions
     temporary = os.path.join(folder, '.{}.{}{}'.format(
         base, os.urandom(4).hex(), extension))
     # Keras 3's HDF5 writer pops the optimizer from the model's private
-    # compile config, so a later .keras save would lose it: keep a copy
+    # compile config, and a later .keras save would lose it: keep a copy
     compile_config = getattr(getattr(network, '_compile_config', None),
                              'config', None)
     kept = dict(compile_config) if isinstance(compile_config, dict) else {}
