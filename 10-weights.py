@@ -62,7 +62,8 @@ def load_weights(network, filename):
     filename = os.fspath(filename)
     if not os.path.isfile(filename):
         if os.path.isfile(filename + '.index'):
-            return _load_checkpoint(network, filename)
+            _load_checkpoint(network, filename)
+            return
         raise FileNotFoundError(
             'No weights file at {!r}. Check the path.'.format(filename))
 
@@ -277,6 +278,7 @@ def _save_checkpoint(network, filename):
         weights=[weight for layer in network.layers
                  for weight in layer.weights],
         keras_generation=tf.Variable(_keras_major(), dtype=tf.int64))
+    filename = os.path.abspath(filename)
     temporary = _temporary_name(filename, '')
     folder = os.path.dirname(temporary)
     prefix = os.path.basename(temporary)
@@ -291,16 +293,21 @@ def _save_checkpoint(network, filename):
         for name in os.listdir(folder):
             if name.startswith(prefix + '.'):
                 os.remove(os.path.join(folder, name))
+    # Shards of an earlier checkpoint that the new one lacks would mislead
     kept = [filename + part[len(prefix):] for part in parts]
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
-        if (path.startswith(filename + '.data-') and path not in kept):
+        if path.startswith(filename + '.data-') and path not in kept:
             os.remove(path)
 
 
 def _load_checkpoint(network, filename):
     """Load a checkpoint that this Keras generation wrote."""
-    reader = tf.train.load_checkpoint(filename)
+    try:
+        reader = tf.train.load_checkpoint(filename)
+    except tf.errors.OpError as error:
+        raise ValueError('{!r} is not a readable TensorFlow checkpoint: {}'
+                         .format(filename, error.message)) from None
     shapes = reader.get_variable_to_shape_map()
     key = 'keras_generation/.ATTRIBUTES/VARIABLE_VALUE'
     generation = int(reader.get_tensor(key)) if key in shapes else None

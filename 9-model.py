@@ -45,6 +45,10 @@ def load_model(filename):
         The loaded Keras model, compiled when the saved one was.
     """
     filename = os.fspath(filename)
+    if os.path.isfile(filename + '.index') and not os.path.exists(filename):
+        raise ValueError(
+            '{!r} is the prefix of a TensorFlow checkpoint of weights, not a '
+            'model: load it with load_weights.'.format(filename))
     if not os.path.isfile(filename):
         raise FileNotFoundError(
             'No model file at {!r}. Check the path.'.format(filename))

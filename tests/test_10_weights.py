@@ -305,3 +305,28 @@ def test_save_weights_is_quiet(tmp_path, caplog, name):
     assert loud_warnings(caught) == []
     assert [record.getMessage() for record in caplog.records
             if record.levelno >= logging.WARNING] == []
+
+
+def test_save_weights_tf_checkpoint_relative_prefix(
+        tmp_path, trained, monkeypatch):
+    """A relative prefix writes its parts in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    fresh = _network()
+
+    task('10-weights').save_weights(trained['1-input'], 'weights',
+                                    save_format='tf')
+    task('10-weights').load_weights(fresh, 'weights')
+
+    assert sorted(os.listdir(tmp_path)) == [
+        'weights.data-00000-of-00001', 'weights.index']
+    _assert_same_weights(trained['1-input'], fresh)
+
+
+def test_load_weights_broken_checkpoint_is_a_value_error(tmp_path):
+    """A checkpoint index that is not one is refused by name."""
+    with open(str(tmp_path / 'weights.index'), 'wb') as handle:
+        handle.write(b'not an index')
+
+    with pytest.raises(ValueError, match='weights'):
+        task('10-weights').load_weights(_network(),
+                                        str(tmp_path / 'weights'))

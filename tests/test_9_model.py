@@ -325,3 +325,14 @@ def test_load_model_of_a_second_network_in_the_process(tmp_path, name):
     loaded = task('9-model').load_model(filename)
 
     np.testing.assert_array_equal(_outputs(loaded), _outputs(network))
+
+
+def test_load_model_of_a_checkpoint_prefix_is_a_value_error(
+        tmp_path, trained):
+    """A 'tf' weights checkpoint is no model: the error says so."""
+    prefix = str(tmp_path / 'weights')
+    task('10-weights').save_weights(trained['1-input'], prefix,
+                                    save_format='tf')
+
+    with pytest.raises(ValueError, match='load_weights'):
+        task('9-model').load_model(prefix)
