@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+import tensorflow as tf
 import tensorflow.keras as K
 
 
@@ -31,6 +32,7 @@ def train_model(network, data, labels, batch_size, epochs,
     Returns:
         The `History` object of the training.
     """
+    _check_strategy(network)
     _check_arguments(network, data, labels, batch_size, epochs,
                      validation_data)
     _check_callbacks(patience)
@@ -114,3 +116,30 @@ def _check_callbacks(patience):
         raise ValueError(
             '`patience` must be a non-negative integer number of epochs. '
             'Received: patience={!r}'.format(patience))
+
+
+def _check_strategy(network):
+    """Refuse a distribution strategy under which `fit` cannot train."""
+    strategy = getattr(network, 'distribute_strategy', None)
+    if strategy is None:
+        strategy = tf.distribute.get_strategy()
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    replicas = strategy.num_replicas_in_sync
+    local_replicas = len(strategy.extended.worker_devices)
+    # Until keras-team/keras#20585 is fixed, Keras 3's fit fails here.
+    if _keras_major() >= 3 and replicas > local_replicas:
+        raise RuntimeError(
+            'Keras 3 cannot train under MultiWorkerMirroredStrategy with '
+            'several workers: its fit fails there (keras-team/keras#20585, '
+            'open since TensorFlow 2.16). Train with Keras 2 instead: '
+            '`pip install tf-keras` and start every worker with '
+            'TF_USE_LEGACY_KERAS=1 (or use TensorFlow 2.15). Received: {} '
+            'replicas in sync, {} on this worker, Keras {}'.format(
+                replicas, local_replicas, K.__version__))
+
+
+def _keras_major():
+    """Return the major version of the Keras behind tensorflow.keras."""
+    # Keras 2 inside TensorFlow (and tf-keras) has no __version__ there
+    return int(str(getattr(K, '__version__', '2')).split('.')[0])
