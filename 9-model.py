@@ -344,8 +344,7 @@ def _set_layer_weights(model, layer_weights, names, filename):
 
 
 def _compile(model, training_config):
-    """Compile model with the optimizer, loss and metrics it was saved with.
-    """
+    """Compile model with its saved optimizer, loss and metrics."""
     optimizer = training_config.get('optimizer_config')
     if optimizer is None:
         optimizer = training_config.get('optimizer')

@@ -13,7 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import KERAS_INTERNAL_NOTICES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -119,25 +119,38 @@ with open(os.path.join(folder, 'expected.json'), 'w') as handle:
 '''
 
 READER = PRELUDE + r'''
+import logging
+import warnings
+
 output = sys.argv[3]
+# Loading must be quiet: record Python warnings and WARNING log records
+records = []
+handler = logging.Handler(logging.WARNING)
+handler.emit = records.append
+logging.getLogger().addHandler(handler)
+warnings.simplefilter('always')
+caught = warnings.catch_warnings(record=True).__enter__()
 for builder in BUILDERS:
     for name in NAMES:
         key = '{}/{}'.format(builder, name)
+        fresh = build(builder)
+        del caught[:], records[:]
         loaded = model.load_model(os.path.join(folder, builder, 'model',
                                                name))
+        weights.load_weights(fresh, os.path.join(folder, builder,
+                                                 'weights', name))
+        rebuilt = config.load_config(os.path.join(folder, builder, 'config',
+                                                  name))
+        report[key + '/noise'] = [str(item.message) for item in caught] + [
+            record.getMessage() for record in records]
         for item, value in state(loaded).items():
             arrays['{}/model/{}'.format(key, item)] = value
         report[key + '/optimizer'] = type(loaded.optimizer).__name__
         history = loaded.fit(data, labels, batch_size=16, epochs=1,
                              verbose=0)
         report[key + '/trained'] = float(history.history['loss'][0])
-        fresh = build(builder)
-        weights.load_weights(fresh, os.path.join(folder, builder,
-                                                 'weights', name))
         for item, value in state(fresh).items():
             arrays['{}/weights/{}'.format(key, item)] = value
-        rebuilt = config.load_config(os.path.join(folder, builder, 'config',
-                                                  name))
         report[key + '/config'] = layers(rebuilt)
     try:
         weights.load_weights(build(builder), os.path.join(
@@ -264,6 +277,20 @@ def test_cross_line_weights_and_configs_load(
                       '{}/{}/weights'.format(builder, name), builder)
         assert report['{}/{}/config'.format(builder, name)] == layers[
             builder]
+
+
+@pytest.mark.parametrize('writer, reader', PAIRS,
+                         ids=['{}-to-{}'.format(*pair) for pair in PAIRS])
+def test_cross_line_loading_is_quiet(tmp_path_factory, writer, reader):
+    """load_model, load_weights and load_config of the other line's files
+    emit no Python warning and no WARNING log line."""
+    _, report = _reading(writer, reader, tmp_path_factory)
+
+    for builder in BUILDERS:
+        for name in NAMES:
+            noise = report['{}/{}/noise'.format(builder, name)]
+            assert [message for message in noise
+                    if not message.startswith(KERAS_INTERNAL_NOTICES)] == []
 
 
 @pytest.mark.parametrize('writer, reader', PAIRS,
