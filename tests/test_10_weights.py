@@ -330,3 +330,17 @@ def test_load_weights_broken_checkpoint_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match='weights'):
         task('10-weights').load_weights(_network(),
                                         str(tmp_path / 'weights'))
+
+
+@pytest.mark.parametrize('name', ['x.h5', 'x.weights.h5'])
+def test_plain_keras_reads_what_save_weights_writes(tmp_path, trained, name):
+    """Plain Keras load_weights reads our files under the names it knows,
+    also the layouts written by hand (Keras 3 legacy, Keras 2 .weights.h5).
+    """
+    filename = str(tmp_path / name)
+    fresh = _network()
+    task('10-weights').save_weights(trained['1-input'], filename)
+
+    fresh.load_weights(filename)
+
+    _assert_same_weights(trained['1-input'], fresh)
