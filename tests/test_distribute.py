@@ -12,6 +12,7 @@ TensorFlow, so one CI run covers all three lines once.
 import collections
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,6 +59,8 @@ def line(request):
     if not python:
         pytest.skip('KERAS2_LEGACY_PYTHON is unset: no legacy line to run')
     environment['TF_USE_LEGACY_KERAS'] = '1'
+    # Absolute, since the processes start in a scenario folder
+    python = os.path.abspath(shutil.which(python) or python)
     return Line(python, environment, 2)
 
 
