@@ -152,6 +152,12 @@ for builder in BUILDERS:
         for item, value in state(fresh).items():
             arrays['{}/weights/{}'.format(key, item)] = value
         report[key + '/config'] = layers(rebuilt)
+        if name in ('x.h5', 'x.weights.h5'):
+            plain = build(builder)
+            plain.load_weights(os.path.join(folder, builder, 'weights',
+                                            name))
+            for item, value in state(plain).items():
+                arrays['{}/plain/{}'.format(key, item)] = value
     try:
         weights.load_weights(build(builder), os.path.join(
             folder, builder, 'checkpoint', 'x'))
@@ -277,6 +283,22 @@ def test_cross_line_weights_and_configs_load(
                       '{}/{}/weights'.format(builder, name), builder)
         assert report['{}/{}/config'.format(builder, name)] == layers[
             builder]
+
+
+@pytest.mark.parametrize('builder', BUILDERS, ids=['sequential',
+                                                   'functional'])
+@pytest.mark.parametrize('writer, reader', PAIRS,
+                         ids=['{}-to-{}'.format(*pair) for pair in PAIRS])
+def test_cross_line_plain_keras_reads_our_weights(
+        tmp_path_factory, writer, reader, builder):
+    """Plain Keras load_weights of the other line reads x.h5 and
+    x.weights.h5 as save_weights wrote them, also where written by hand."""
+    loaded, _ = _reading(writer, reader, tmp_path_factory)
+    expected, _ = _expected(writer)
+
+    for name in ['x.h5', 'x.weights.h5']:
+        _same_network(loaded, expected,
+                      '{}/{}/plain'.format(builder, name), builder)
 
 
 @pytest.mark.parametrize('writer, reader', PAIRS,
