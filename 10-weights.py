@@ -125,10 +125,10 @@ def _write_atomically(filename, extension, write):
 
 def _save_keras_3_layout(network, path):
     """Write the Keras 3 weights layout, by hand where Keras 2 runs."""
+    # Keras 3 writes this layout itself; Keras 2 has its own for the name
     if _keras_major() >= 3:
         network.save_weights(path)
         return
-    # Keras 2 writes this name its own way: write Keras 3's layout
     with h5py.File(path, 'w') as store:
         layers = store.create_group('layers')
         for layer, name in zip(network.layers,
@@ -154,10 +154,10 @@ def _save_keras_3_layout(network, path):
 
 def _save_legacy_layout(network, path):
     """Write one legacy HDF5 weights file, by hand where Keras 3 runs."""
+    # Keras 2 writes this layout itself; Keras 3 only names .weights.h5
     if _keras_major() < 3:
         network.save_weights(path)
         return
-    # Keras 3 writes legacy HDF5 weights no more: write Keras 2's layout
     with h5py.File(path, 'w') as store:
         store.attrs['backend'] = 'tensorflow'
         store.attrs['keras_version'] = str(K.__version__)
@@ -311,6 +311,7 @@ def _load_checkpoint(network, filename):
     shapes = reader.get_variable_to_shape_map()
     key = 'keras_generation/.ATTRIBUTES/VARIABLE_VALUE'
     generation = int(reader.get_tensor(key)) if key in shapes else None
+    # SPEC: a 'tf' checkpoint stays with the Keras generation that wrote it
     if generation != _keras_major():
         raise ValueError(
             "{!r} is a TensorFlow checkpoint written by Keras {}, which only "

@@ -5,6 +5,11 @@ import os
 
 import tensorflow.keras as K
 
+# Keys of Keras 3 configs that Keras 2 classes do not accept
+_KERAS_3_ONLY = ('module', 'registered_name', 'shared_object_id',
+                 'build_config', 'compile_config', 'quantization_config',
+                 'optional', 'input_axes', 'output_axes')
+
 
 def save_config(network, filename):
     """Save the architecture of a model as JSON.
@@ -101,7 +106,10 @@ def _translate(item):
     keras_3 = _keras_major() >= 3
     result = {}
     for key, value in item.items():
+        # Each generation reads the other's configs differently, so the
+        # rewrites depend on the running Keras
         if keras_3:
+            # TF 1.x initializers carry a dtype Keras 3 refuses
             if key.endswith('_initializer') and isinstance(value, dict):
                 value = dict(value, config={
                     name: setting
@@ -121,16 +129,11 @@ def _translate(item):
                     and isinstance(value[0], str)):
                 value = [value]
         result[key] = _translate(value)
+    # Keras 3 warns about input shapes on inner layers
     if keras_3 and 'layers' in result:
         result['layers'] = [_drop_input_shape(layer)
                             for layer in result['layers']]
     return result
-
-
-# Keys of Keras 3 configs that Keras 2 classes do not accept
-_KERAS_3_ONLY = ('module', 'registered_name', 'shared_object_id',
-                 'build_config', 'compile_config', 'quantization_config',
-                 'optional', 'input_axes', 'output_axes')
 
 
 def _list_node(node):

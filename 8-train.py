@@ -103,19 +103,24 @@ def _save_model(network, filename):
     extension tells Keras the format (`.keras` for a `.keras` target, HDF5
     for any other), then renamed over `filename`.
     """
-    folder = os.path.dirname(os.path.abspath(filename))
+    folder, base = os.path.split(os.path.abspath(filename))
     extension = '.keras' if str(filename).endswith('.keras') else '.h5'
-    handle, temporary = tempfile.mkstemp(
-        prefix='.' + os.path.basename(filename) + '.',
-        suffix=extension,
-        dir=folder)
-    os.close(handle)
+    # A random name, not mkstemp, so the file gets the usual permissions
+    temporary = os.path.join(folder, '.{}.{}{}'.format(
+        base, os.urandom(4).hex(), extension))
+    # Keras 3's HDF5 writer pops the optimizer from the model's private
+    # compile config, and a later .keras save would lose it: keep a copy
+    compile_config = getattr(getattr(network, '_compile_config', None),
+                             'config', None)
+    kept = dict(compile_config) if isinstance(compile_config, dict) else {}
     try:
         network.save(temporary)
         os.replace(temporary, filename)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+        if kept:
+            compile_config.update(kept)
 
 
 def _check_arguments(network, data, labels, batch_size, epochs,
