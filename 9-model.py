@@ -9,7 +9,11 @@ import zipfile
 
 import h5py
 import numpy as np
+import tensorflow as tf
 import tensorflow.keras as K
+
+# Batches per call into TensorFlow where a file does not say, as 2-optimize
+_STEPS_PER_EXECUTION = 32
 
 # Keys of Keras 3 configs that Keras 2 classes do not accept
 _KERAS_3_ONLY = ('module', 'registered_name', 'shared_object_id',
@@ -347,19 +351,35 @@ def _set_layer_weights(model, layer_weights, names, filename):
 
 
 def _compile(model, training_config):
-    """Compile model with its saved optimizer, loss and metrics."""
+    """Compile model with its saved optimizer, loss and metrics.
+
+    It runs the saved number of batches per call into TensorFlow, or as
+    many as 2-optimize compiles with where the file does not say (HDF5
+    files never do): a speed setting that leaves the results alone. Under
+    a `tf.distribute` strategy on Keras 3 it runs one, as 2-optimize does.
+    """
     optimizer = training_config.get('optimizer_config')
     if optimizer is None:
         optimizer = training_config.get('optimizer')
-    options = {}
     steps = training_config.get('steps_per_execution')
-    if isinstance(steps, int) and steps > 1:
-        options['steps_per_execution'] = steps
+    if not isinstance(steps, int) or steps < 1:
+        steps = _STEPS_PER_EXECUTION
+    # Keras 3's multi-batch step fails under tf.distribute with a Placeholder
+    # error (TensorFlow 2.21, Keras 3.15; see keras-team/keras#19246)
+    if _keras_major() >= 3 and _is_distributed(model):
+        steps = 1
     model.compile(
         optimizer='rmsprop' if optimizer is None else _optimizer(optimizer),
         loss=_loss(training_config.get('loss')),
         metrics=_metric_names(training_config.get('metrics')),
-        **options)
+        steps_per_execution=steps)
+
+
+def _is_distributed(network):
+    """Return whether `network` trains under a `tf.distribute` strategy."""
+    strategy = getattr(network, 'distribute_strategy', None)
+    return tf.distribute.has_strategy() or (
+        strategy is not None and strategy is not tf.distribute.get_strategy())
 
 
 def _optimizer(config):
