@@ -28,14 +28,14 @@ def build_model(nx, layers, activations, lambtha, keep_prob):
     model = K.Sequential()
     for index, (units, activation) in enumerate(zip(layers, activations)):
         if index > 0:
-            model.add(K.layers.Dropout(1 - keep_prob))
+            model.add(K.layers.Dropout(1 - float(keep_prob)))
         model.add(K.layers.Dense(
-            units,
+            int(units),
             activation=activation,
-            kernel_regularizer=K.regularizers.L2(lambtha)))
+            kernel_regularizer=K.regularizers.L2(float(lambtha))))
     # Building from the input shape, rather than `input_shape=` on the first
     # layer, is the form that is silent on both Keras generations.
-    model.build((None, nx))
+    model.build((None, int(nx)))
     return model
 
 

@@ -25,15 +25,15 @@ def build_model(nx, layers, activations, lambtha, keep_prob):
     """
     _check_arguments(nx, layers, activations, lambtha, keep_prob)
 
-    inputs = K.Input(shape=(nx,))
+    inputs = K.Input(shape=(int(nx),))
     outputs = inputs
     for index, (units, activation) in enumerate(zip(layers, activations)):
         if index > 0:
-            outputs = K.layers.Dropout(1 - keep_prob)(outputs)
+            outputs = K.layers.Dropout(1 - float(keep_prob))(outputs)
         outputs = K.layers.Dense(
-            units,
+            int(units),
             activation=activation,
-            kernel_regularizer=K.regularizers.L2(lambtha))(outputs)
+            kernel_regularizer=K.regularizers.L2(float(lambtha)))(outputs)
     return K.Model(inputs=inputs, outputs=outputs)
 
 

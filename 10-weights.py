@@ -91,6 +91,10 @@ def _check_target(filename):
         raise ValueError(
             '`filename` must be a non-empty path. '
             'Received: filename={!r}'.format(filename))
+    if os.path.isdir(filename) or str(filename).endswith(('/', os.sep)):
+        raise ValueError(
+            '`filename` names a folder: give the name of a file in it. '
+            'Received: filename={!r}'.format(str(filename)))
     folder = os.path.dirname(os.path.abspath(filename))
     if not os.path.isdir(folder):
         raise FileNotFoundError(
@@ -252,6 +256,13 @@ def _pair_by_entry(store, network, filename):
         _check_shapes(layer, arrays, filename)
         if arrays:
             pairs.append((layer, arrays))
+    names = set(_layout_names(network.layers))
+    for name, group in store.items():
+        if name not in names and len(group.get('vars', ())):
+            raise ValueError(
+                '{!r} does not fit the network: its layer {!r} has no '
+                'counterpart among the network\'s layers.'.format(
+                    filename, name))
     return pairs
 
 

@@ -60,17 +60,30 @@ def load_config(filename):
         raise ValueError(
             '{!r} is not a JSON model config, as save_config writes.'
             .format(filename)) from None
-    if (not isinstance(model_config, dict)
-            or not isinstance(model_config.get('config'), dict)
-            or 'layers' not in model_config['config']):
+    if not _is_model_config(model_config):
         raise ValueError(
             '{!r} is JSON but holds no Keras model config (expected '
-            '"class_name" and "config" with "layers").'.format(filename))
+            '"class_name" and "config" with a list of "layers").'
+            .format(filename))
 
-    config = _translate(model_config['config'])
-    if model_config.get('class_name') == 'Sequential':
-        return K.Sequential.from_config(_sequential(config))
-    return K.Model.from_config(config)
+    try:
+        config = _translate(model_config['config'])
+        if model_config.get('class_name') == 'Sequential':
+            return K.Sequential.from_config(_sequential(config))
+        return K.Model.from_config(config)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(
+            '{!r} holds a model config that Keras cannot build: {}'.format(
+                filename, error)) from None
+
+
+def _is_model_config(model_config):
+    """Return whether a decoded JSON value has a model config's shape."""
+    config = model_config.get('config') if isinstance(
+        model_config, dict) else None
+    layers = config.get('layers') if isinstance(config, dict) else None
+    return (isinstance(layers, list) and len(layers) > 0
+            and all(isinstance(layer, dict) for layer in layers))
 
 
 def _check_target(filename):
@@ -79,6 +92,10 @@ def _check_target(filename):
         raise ValueError(
             '`filename` must be a non-empty path. '
             'Received: filename={!r}'.format(filename))
+    if os.path.isdir(filename) or str(filename).endswith(('/', os.sep)):
+        raise ValueError(
+            '`filename` names a folder: give the name of a file in it. '
+            'Received: filename={!r}'.format(str(filename)))
     folder = os.path.dirname(os.path.abspath(filename))
     if not os.path.isdir(folder):
         raise FileNotFoundError(

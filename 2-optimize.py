@@ -27,9 +27,9 @@ def optimize_model(network, alpha, beta1, beta2):
     _check_arguments(alpha, beta1, beta2)
 
     optimizer = K.optimizers.Adam(
-        learning_rate=alpha,
-        beta_1=beta1,
-        beta_2=beta2)
+        learning_rate=float(alpha),
+        beta_1=float(beta1),
+        beta_2=float(beta2))
     network.compile(
         optimizer=optimizer,
         loss='categorical_crossentropy',

@@ -27,8 +27,8 @@ def train_model(network, data, labels, batch_size, epochs, verbose=True,
     _check_arguments(network, data, labels, batch_size, epochs)
 
     return network.fit(
-        data,
-        labels,
+        np.asarray(data),
+        np.asarray(labels),
         batch_size=batch_size,
         epochs=epochs,
         verbose=verbose,
@@ -60,6 +60,10 @@ def _check_samples(network, data, labels, data_name, labels_name):
             'Received: {} of shape {}, {} of shape {}'.format(
                 data_name, labels_name, data_name, data_shape, labels_name,
                 labels_shape))
+    if data_shape[0] == 0:
+        raise ValueError(
+            '`{}` must hold at least one sample. Received: {} of shape '
+            '{}'.format(data_name, data_name, data_shape))
     inputs = getattr(network, 'inputs', None)
     outputs = getattr(network, 'outputs', None)
     if not inputs or not outputs:

@@ -30,13 +30,18 @@ def train_model(network, data, labels, batch_size, epochs,
                      validation_data)
 
     return network.fit(
-        data,
-        labels,
+        np.asarray(data),
+        np.asarray(labels),
         batch_size=batch_size,
         epochs=epochs,
         verbose=verbose,
         shuffle=shuffle,
-        validation_data=validation_data)
+        validation_data=_as_arrays(validation_data))
+
+
+def _as_arrays(pair):
+    """Return a `(data, labels)` pair as NumPy arrays, or `None`."""
+    return None if pair is None else tuple(np.asarray(part) for part in pair)
 
 
 def _check_arguments(network, data, labels, batch_size, epochs,
@@ -74,6 +79,10 @@ def _check_samples(network, data, labels, data_name, labels_name):
             'Received: {} of shape {}, {} of shape {}'.format(
                 data_name, labels_name, data_name, data_shape, labels_name,
                 labels_shape))
+    if data_shape[0] == 0:
+        raise ValueError(
+            '`{}` must hold at least one sample. Received: {} of shape '
+            '{}'.format(data_name, data_name, data_shape))
     inputs = getattr(network, 'inputs', None)
     outputs = getattr(network, 'outputs', None)
     if not inputs or not outputs:

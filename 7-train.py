@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Train a Keras network with early stopping and learning rate decay."""
+import math
 import numbers
 
 import numpy as np
@@ -57,14 +58,19 @@ def train_model(network, data, labels, batch_size, epochs,
             verbose=1))
 
     return network.fit(
-        data,
-        labels,
+        np.asarray(data),
+        np.asarray(labels),
         batch_size=batch_size,
         epochs=epochs,
         verbose=verbose,
         shuffle=shuffle,
-        validation_data=validation_data,
+        validation_data=_as_arrays(validation_data),
         callbacks=callbacks)
+
+
+def _as_arrays(pair):
+    """Return a `(data, labels)` pair as NumPy arrays, or `None`."""
+    return None if pair is None else tuple(np.asarray(part) for part in pair)
 
 
 def _check_arguments(network, data, labels, batch_size, epochs,
@@ -102,6 +108,10 @@ def _check_samples(network, data, labels, data_name, labels_name):
             'Received: {} of shape {}, {} of shape {}'.format(
                 data_name, labels_name, data_name, data_shape, labels_name,
                 labels_shape))
+    if data_shape[0] == 0:
+        raise ValueError(
+            '`{}` must hold at least one sample. Received: {} of shape '
+            '{}'.format(data_name, data_name, data_shape))
     inputs = getattr(network, 'inputs', None)
     outputs = getattr(network, 'outputs', None)
     if not inputs or not outputs:
@@ -130,14 +140,20 @@ def _check_callbacks(patience, learning_rate_decay, alpha, decay_rate):
             '`patience` must be a non-negative integer number of epochs. '
             'Received: patience={!r}'.format(patience))
     if learning_rate_decay:
-        if not isinstance(alpha, numbers.Real) or not alpha > 0:
+        if not _is_real(alpha) or not alpha > 0:
             raise ValueError(
                 '`alpha` must be a positive learning rate. '
                 'Received: alpha={!r}'.format(alpha))
-        if not isinstance(decay_rate, numbers.Real) or not decay_rate >= 0:
+        if not _is_real(decay_rate) or not decay_rate >= 0:
             raise ValueError(
                 '`decay_rate` must be a non-negative number. '
                 'Received: decay_rate={!r}'.format(decay_rate))
+
+
+def _is_real(value):
+    """Return whether `value` is a finite real number (bool excluded)."""
+    return (isinstance(value, numbers.Real)
+            and not isinstance(value, bool) and math.isfinite(value))
 
 
 def _check_strategy(network):

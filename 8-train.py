@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Train a Keras network, optionally saving the best model as it goes."""
+import math
 import numbers
 import os
 import tempfile
@@ -66,13 +67,13 @@ def train_model(network, data, labels, batch_size, epochs,
         callbacks.append(_BestModelSaver(filepath))
 
     return network.fit(
-        data,
-        labels,
+        np.asarray(data),
+        np.asarray(labels),
         batch_size=batch_size,
         epochs=epochs,
         verbose=verbose,
         shuffle=shuffle,
-        validation_data=validation_data,
+        validation_data=_as_arrays(validation_data),
         callbacks=callbacks)
 
 
@@ -123,6 +124,11 @@ def _save_model(network, filename):
             compile_config.update(kept)
 
 
+def _as_arrays(pair):
+    """Return a `(data, labels)` pair as NumPy arrays, or `None`."""
+    return None if pair is None else tuple(np.asarray(part) for part in pair)
+
+
 def _check_arguments(network, data, labels, batch_size, epochs,
                      validation_data):
     """Raise a ValueError naming the first argument fit would choke on."""
@@ -158,6 +164,10 @@ def _check_samples(network, data, labels, data_name, labels_name):
             'Received: {} of shape {}, {} of shape {}'.format(
                 data_name, labels_name, data_name, data_shape, labels_name,
                 labels_shape))
+    if data_shape[0] == 0:
+        raise ValueError(
+            '`{}` must hold at least one sample. Received: {} of shape '
+            '{}'.format(data_name, data_name, data_shape))
     inputs = getattr(network, 'inputs', None)
     outputs = getattr(network, 'outputs', None)
     if not inputs or not outputs:
@@ -187,20 +197,24 @@ def _check_callbacks(validation_data, patience, learning_rate_decay, alpha,
             '`patience` must be a non-negative integer number of epochs. '
             'Received: patience={!r}'.format(patience))
     if learning_rate_decay:
-        if not isinstance(alpha, numbers.Real) or not alpha > 0:
+        if not _is_real(alpha) or not alpha > 0:
             raise ValueError(
                 '`alpha` must be a positive learning rate. '
                 'Received: alpha={!r}'.format(alpha))
-        if not isinstance(decay_rate, numbers.Real) or not decay_rate >= 0:
+        if not _is_real(decay_rate) or not decay_rate >= 0:
             raise ValueError(
                 '`decay_rate` must be a non-negative number. '
                 'Received: decay_rate={!r}'.format(decay_rate))
     if not save_best:
         return
-    if filepath is None or not os.fspath(filepath):
+    if not isinstance(filepath, (str, os.PathLike)) or not str(filepath):
         raise ValueError(
             '`filepath` must name the file to save the best model to when '
             '`save_best` is on. Received: filepath={!r}'.format(filepath))
+    if os.path.isdir(filepath) or str(filepath).endswith(('/', os.sep)):
+        raise ValueError(
+            '`filepath` names a folder: give the name of a file in it. '
+            'Received: filepath={!r}'.format(str(filepath)))
     if validation_data is None:
         raise ValueError(
             '`save_best` needs `validation_data`: the best model is the one '
@@ -210,6 +224,12 @@ def _check_callbacks(validation_data, patience, learning_rate_decay, alpha,
         raise FileNotFoundError(
             'The folder of `filepath` does not exist: {}. Create it first. '
             'Received: filepath={!r}'.format(folder, filepath))
+
+
+def _is_real(value):
+    """Return whether `value` is a finite real number (bool excluded)."""
+    return (isinstance(value, numbers.Real)
+            and not isinstance(value, bool) and math.isfinite(value))
 
 
 def _check_strategy(network):

@@ -146,3 +146,20 @@ def test_build_model_keep_prob_one_keeps_every_node(module):
     rates = [layer.rate for layer in network.layers
              if isinstance(layer, K.layers.Dropout)]
     assert rates == [0]
+
+
+@BUILDERS
+def test_build_model_numpy_numbers(module):
+    """NumPy numbers (units from `labels.max() + 1`, a float32 lambtha)
+    build the same network on every line; Keras 3 refused them."""
+    network = task(module).build_model(
+        np.int64(784), [np.int64(256), np.int32(10)], ['relu', 'softmax'],
+        np.float32(0.001), np.float64(0.95))
+
+    dense = [layer for layer in network.layers
+             if isinstance(layer, K.layers.Dense)]
+    assert [layer.units for layer in dense] == [256, 10]
+    assert network.count_params() == 784 * 256 + 256 + 256 * 10 + 10
+    dropout = [layer for layer in network.layers
+               if isinstance(layer, K.layers.Dropout)]
+    assert dropout[0].rate == pytest.approx(0.05)

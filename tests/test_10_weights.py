@@ -347,3 +347,28 @@ def test_plain_keras_reads_what_save_weights_writes(tmp_path, trained, name):
     fresh.load_weights(filename)
 
     _assert_same_weights(trained['1-input'], fresh)
+
+
+@pytest.mark.parametrize('name, save', [
+    ('x.weights.h5', 'weights'), ('x.keras', 'model')],
+    ids=['weights.h5', 'keras-archive'])
+def test_load_weights_of_a_bigger_network_change_nothing(tmp_path, name,
+                                                         save):
+    """A Keras 3 layout with a layer more than the network was loaded in
+    part, silently; now it names the layer it cannot place."""
+    filename = str(tmp_path / name)
+    bigger = task('1-input').build_model(20, [16, 16, 3], ['relu'] * 3,
+                                         0.0, 1.0)
+    if save == 'weights':
+        task('10-weights').save_weights(bigger, filename)
+    else:
+        task('2-optimize').optimize_model(bigger, 0.01, 0.9, 0.999)
+        task('9-model').save_model(bigger, filename)
+    other = task('1-input').build_model(20, [16, 16], ['relu'] * 2, 0.0,
+                                        1.0)
+    before = other.get_weights()
+
+    with pytest.raises(ValueError, match=name + ".*'dense_2'"):
+        task('10-weights').load_weights(other, filename)
+
+    _assert_same_weights(other, _with_weights(before))

@@ -135,7 +135,11 @@ def test_load_config_missing_file_names_the_path(tmp_path):
     b'{"weights": [1, 2, 3]}',
     b'[1, 2, 3]',
     b'\x89HDF\r\n\x1a\n' + b'\0' * 100,
-], ids=['text', 'json-no-model', 'json-list', 'hdf5'])
+    b'{"class_name": "Sequential", "config": {"layers": "x"}}',
+    b'{"class_name": "Sequential", "config": {"layers": [1, 2]}}',
+    b'{"class_name": "Functional", "config": {"layers": []}}',
+], ids=['text', 'json-no-model', 'json-list', 'hdf5', 'layers-text',
+        'layers-numbers', 'functional-empty'])
 def test_load_config_other_kinds_of_file_are_value_errors(
         tmp_path, content):
     """Text, JSON that is no model and binary files are refused by name."""

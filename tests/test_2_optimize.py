@@ -72,3 +72,16 @@ def test_optimize_model_bad_input(arguments, message):
         task('2-optimize').optimize_model(network, *arguments)
 
     assert getattr(network, 'optimizer', None) is None
+
+
+def test_optimize_model_numpy_and_integer_numbers():
+    """np.float32 and int hyper-parameters compile on every line (Keras 3
+    refused them)."""
+    network = _network()
+
+    task('2-optimize').optimize_model(network, np.float32(0.001),
+                                      np.float64(0.9), 0)
+
+    assert np.asarray(network.optimizer.learning_rate) == np.float32(0.001)
+    assert network.optimizer.beta_1 == 0.9
+    assert network.optimizer.beta_2 == 0

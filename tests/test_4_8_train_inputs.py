@@ -148,3 +148,71 @@ def test_train_model_save_best_folder_missing(tmp_path):
                     save_best=True, filepath=str(folder / 'best.h5'))
 
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('module', TRAINERS)
+def test_train_model_no_samples(module):
+    """Empty data: Keras 3 would train on nothing with a warning."""
+    data, labels = _data()
+    _assert_refused(module, ValueError, r'at least one sample.*\(0, 20\)',
+                    data[:0], labels[:0], 32, 1)
+
+
+@pytest.mark.parametrize('module', WITH_VALIDATION)
+def test_train_model_empty_validation_data(module):
+    """Empty validation data: Keras 3 would skip validation silently."""
+    data, labels = _data()
+    _assert_refused(module, ValueError,
+                    r'validation_data\[0\]` must hold at least one sample',
+                    data, labels, 32, 1,
+                    validation_data=(data[:0], labels[:0]))
+
+
+@pytest.mark.parametrize('module', ['7-train', '8-train'])
+@pytest.mark.parametrize('options, message', [
+    ({'decay_rate': float('inf')}, r'`decay_rate`.*decay_rate=inf'),
+    ({'alpha': float('inf')}, r'`alpha`.*alpha=inf'),
+    ({'alpha': float('nan')}, r'`alpha`.*alpha=nan'),
+    ({'alpha': True}, r'`alpha`.*alpha=True'),
+], ids=['decay-rate-inf', 'alpha-inf', 'alpha-nan', 'alpha-bool'])
+def test_train_model_decay_not_finite(module, options, message):
+    """An infinite decay turned every weight into NaN without a word."""
+    data, labels = _data()
+    _assert_refused(module, ValueError, message, data, labels, 32, 1,
+                    validation_data=(data, labels),
+                    learning_rate_decay=True, **options)
+
+
+@pytest.mark.parametrize('name', ['folder', 'folder/'], ids=['dir', 'slash'])
+def test_train_model_save_best_filepath_is_a_folder(name, tmp_path):
+    """A filepath naming a folder failed after the first epoch, naming a
+    temporary file; now it is refused at once and the folder stays empty."""
+    data, labels = _data()
+    (tmp_path / 'folder').mkdir()
+    _assert_refused('8-train', ValueError, r'`filepath` names a folder',
+                    data, labels, 32, 1, validation_data=(data, labels),
+                    save_best=True, filepath=str(tmp_path / name))
+
+    assert list((tmp_path / 'folder').iterdir()) == []
+
+
+def test_train_model_save_best_filepath_bytes(tmp_path):
+    """A bytes filepath failed after the first epoch."""
+    data, labels = _data()
+    _assert_refused('8-train', ValueError, r"filepath=b'",
+                    data, labels, 32, 1, validation_data=(data, labels),
+                    save_best=True,
+                    filepath=str(tmp_path / 'b.h5').encode())
+
+
+@pytest.mark.parametrize('module', WITH_VALIDATION)
+def test_train_model_accepts_lists(module):
+    """Python lists train as arrays do, on every line (Keras 3 refused
+    them, and refused list validation data only after an epoch)."""
+    data, labels = _data(32)
+
+    history = task(module).train_model(
+        small_network(), data.tolist(), labels.tolist(), 16, 1,
+        validation_data=(data.tolist(), labels.tolist()), verbose=False)
+
+    assert len(history.history['val_loss']) == 1

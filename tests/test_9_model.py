@@ -336,3 +336,24 @@ def test_load_model_of_a_checkpoint_prefix_is_a_value_error(
 
     with pytest.raises(ValueError, match='load_weights'):
         task('9-model').load_model(prefix)
+
+
+@pytest.mark.parametrize('saver', ['save_model', 'save_weights',
+                                   'save_config'])
+@pytest.mark.parametrize('name', ['folder', 'folder/', '.'],
+                         ids=['dir', 'slash', 'dot'])
+def test_savers_refuse_a_folder_for_a_file(tmp_path, monkeypatch, saver,
+                                           name):
+    """A folder as file name was written to a temporary file first, then
+    failed naming that file (for '.', in the parent folder)."""
+    (tmp_path / 'work' / 'folder').mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / 'work')
+    module = {'save_model': '9-model', 'save_weights': '10-weights',
+              'save_config': '11-config'}[saver]
+
+    with pytest.raises(ValueError, match=r'names a folder.*filename='):
+        getattr(task(module), saver)(small_network(), name)
+
+    assert _files(tmp_path) == ['work']
+    assert _files(tmp_path / 'work') == ['folder']
+    assert _files(tmp_path / 'work' / 'folder') == []
