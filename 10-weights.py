@@ -283,6 +283,37 @@ def _assign(pairs):
         layer.set_weights(arrays)
 
 
+def _pair_plain_checkpoint(reader, shapes, network, filename):
+    """Pair the weights of a checkpoint that plain Keras 2 wrote.
+
+    Keras 2's `save_weights` keys each variable by the index of its layer
+    among the layers with weights and by its attribute name, such as
+    `layer_with_weights-0/kernel`; this layout reads on every line.
+    """
+    if not any(key.startswith('layer_with_weights-') for key in shapes):
+        raise ValueError(
+            '{!r} is a TensorFlow checkpoint without Keras layer weights.'
+            .format(filename))
+    layers = [layer for layer in network.layers if layer.weights]
+    pairs = []
+    for index, layer in enumerate(layers):
+        arrays = []
+        for weight in layer.weights:
+            attribute = weight.name.split('/')[-1].split(':')[0]
+            key = 'layer_with_weights-{}/{}/.ATTRIBUTES/VARIABLE_VALUE'.format(
+                index, attribute)
+            if key in shapes:
+                arrays.append(reader.get_tensor(key))
+        _check_shapes(layer, arrays, filename)
+        pairs.append((layer, arrays))
+    if any(key.startswith('layer_with_weights-{}/'.format(len(layers)))
+           for key in shapes):
+        raise ValueError(
+            '{!r} does not fit the network: it holds weights for more than '
+            'its {} layers with weights.'.format(filename, len(layers)))
+    return pairs
+
+
 def _save_checkpoint(network, filename):
     """Write a TensorFlow checkpoint, each part renamed into place."""
     checkpoint = tf.train.Checkpoint(
@@ -322,6 +353,9 @@ def _load_checkpoint(network, filename):
     shapes = reader.get_variable_to_shape_map()
     key = 'keras_generation/.ATTRIBUTES/VARIABLE_VALUE'
     generation = int(reader.get_tensor(key)) if key in shapes else None
+    if generation is None:
+        _assign(_pair_plain_checkpoint(reader, shapes, network, filename))
+        return
     # SPEC: a 'tf' checkpoint stays with the Keras generation that wrote it
     if generation != _keras_major():
         raise ValueError(

@@ -372,3 +372,54 @@ def test_load_weights_of_a_bigger_network_change_nothing(tmp_path, name,
         task('10-weights').load_weights(other, filename)
 
     _assert_same_weights(other, _with_weights(before))
+
+
+def _plain_keras_2_checkpoint(network, prefix):
+    """Write network's weights as plain Keras 2's save_weights lays out a
+    TensorFlow checkpoint: layer_with_weights-N/kernel, .../bias."""
+    import tensorflow as tf
+    layers = [layer for layer in network.layers if layer.weights]
+    children = {
+        'layer_with_weights-{}'.format(index): tf.train.Checkpoint(
+            kernel=layer.kernel, bias=layer.bias)
+        for index, layer in enumerate(layers)}
+    tf.train.Checkpoint(**children).write(prefix)
+
+
+def test_load_weights_reads_a_plain_keras_2_checkpoint(tmp_path, trained):
+    """A checkpoint of plain Keras 2's save_weights was refused as
+    'written by Keras None'; it loads on every line."""
+    prefix = str(tmp_path / 'plain')
+    _plain_keras_2_checkpoint(trained['1-input'], prefix)
+    fresh = _network()
+
+    task('10-weights').load_weights(fresh, prefix)
+
+    _assert_same_weights(trained['1-input'], fresh)
+
+
+def test_load_weights_plain_checkpoint_that_does_not_fit(tmp_path):
+    """A plain Keras 2 checkpoint of other shapes names the layer and
+    changes nothing."""
+    prefix = str(tmp_path / 'plain')
+    _plain_keras_2_checkpoint(_network(units=16), prefix)
+    other = _network(units=8)
+    before = other.get_weights()
+
+    with pytest.raises(ValueError, match=r"plain.*layer 'dense_2'"):
+        task('10-weights').load_weights(other, prefix)
+
+    _assert_same_weights(other, _with_weights(before))
+
+
+def test_load_weights_reads_what_plain_keras_2_writes(tmp_path, trained):
+    """The real thing: Keras 2's own save_weights to a bare prefix."""
+    if task('10-weights')._keras_major() >= 3:
+        pytest.skip('Keras 3 writes no TensorFlow checkpoints')
+    prefix = str(tmp_path / 'plain')
+    trained['1-input'].save_weights(prefix)
+    fresh = _network()
+
+    task('10-weights').load_weights(fresh, prefix)
+
+    _assert_same_weights(trained['1-input'], fresh)
