@@ -59,6 +59,10 @@ def load_weights(network, filename):
         network: The Keras model to load the weights into.
         filename: Path of the weights file (the prefix, for a checkpoint).
     """
+    if not isinstance(filename, (str, os.PathLike)):
+        raise TypeError(
+            '`filename` must be a path, a str or os.PathLike. '
+            'Received: filename={!r}'.format(filename))
     filename = os.fspath(filename)
     if not os.path.isfile(filename):
         if os.path.isfile(filename + '.index'):

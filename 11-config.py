@@ -48,6 +48,10 @@ def load_config(filename):
     Returns:
         The new Keras model.
     """
+    if not isinstance(filename, (str, os.PathLike)):
+        raise TypeError(
+            '`filename` must be a path, a str or os.PathLike. '
+            'Received: filename={!r}'.format(filename))
     filename = os.fspath(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(

@@ -41,6 +41,11 @@ def one_hot(labels, classes=None):
             '`labels` must hold non-negative class indices. '
             'Received: labels[{}]={!r}'.format(
                 np.argmin(labels), labels.min().item()))
+    if labels.size and labels.max() >= 2 ** 63:
+        raise ValueError(
+            '`labels` must hold class indices that fit in 64 bits. '
+            'Received: labels[{}]={!r}'.format(
+                np.argmax(labels), labels.max().item()))
     indices = labels.astype(np.int64)
     largest = int(indices.max()) if indices.size else -1
 

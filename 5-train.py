@@ -60,7 +60,10 @@ def _check_arguments(network, data, labels, batch_size, epochs,
             or len(validation_data) != 2):
         raise ValueError(
             '`validation_data` must be a pair (data, labels). '
-            'Received: validation_data={!r:.80}'.format(validation_data))
+            'Received: validation_data of type {}{}'.format(
+                type(validation_data).__name__,
+                ' and length {}'.format(len(validation_data))
+                if isinstance(validation_data, (tuple, list)) else ''))
     _check_samples(network, validation_data[0], validation_data[1],
                    'validation_data[0]', 'validation_data[1]')
 

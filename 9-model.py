@@ -53,6 +53,10 @@ def load_model(filename):
     Returns:
         The loaded Keras model, compiled when the saved one was.
     """
+    if not isinstance(filename, (str, os.PathLike)):
+        raise TypeError(
+            '`filename` must be a path, a str or os.PathLike. '
+            'Received: filename={!r}'.format(filename))
     filename = os.fspath(filename)
     if os.path.isfile(filename + '.index') and not os.path.exists(filename):
         raise ValueError(

@@ -68,3 +68,12 @@ def test_one_hot_refuses_strings():
     """Labels that are not numbers are a TypeError naming the dtype."""
     with pytest.raises(TypeError, match=r'integer.*dtype <U1'):
         one_hot(np.array(['a', 'b']))
+
+
+@pytest.mark.parametrize('labels', [
+    [1e20], np.array([2 ** 63], dtype=np.uint64)], ids=['float', 'uint64'])
+def test_one_hot_labels_beyond_64_bits(labels):
+    """1e20 warned of an overflow and then blamed empty labels; 2**63
+    failed with an IndexError."""
+    with pytest.raises(ValueError, match=r'fit in 64 bits.*labels\[0\]='):
+        task('3-one_hot').one_hot(labels, 10)

@@ -81,8 +81,10 @@ def test_train_model_bad_counts(module, batch_size, epochs, message):
 
 @pytest.mark.parametrize('module', WITH_VALIDATION)
 @pytest.mark.parametrize('validation, message', [
-    (lambda data, labels: data, r'pair \(data, labels\)'),
-    (lambda data, labels: (data,), r'pair \(data, labels\)'),
+    (lambda data, labels: data,
+     r'pair \(data, labels\).*validation_data of type ndarray$'),
+    (lambda data, labels: (data,),
+     r'pair \(data, labels\).*of type tuple and length 1$'),
     (lambda data, labels: (data, labels[:50]),
      r'`validation_data\[0\]` and `validation_data\[1\]`.*same number'),
     (lambda data, labels: (data, labels[:, :2]),

@@ -357,3 +357,19 @@ def test_savers_refuse_a_folder_for_a_file(tmp_path, monkeypatch, saver,
     assert _files(tmp_path) == ['work']
     assert _files(tmp_path / 'work') == ['folder']
     assert _files(tmp_path / 'work' / 'folder') == []
+
+
+@pytest.mark.parametrize('loader', ['load_model', 'load_weights',
+                                    'load_config'])
+@pytest.mark.parametrize('filename', [None, b'x.h5', 5],
+                         ids=['none', 'bytes', 'number'])
+def test_loaders_refuse_what_is_no_path(loader, filename):
+    """None, bytes or a number as file name name `filename`."""
+    module = {'load_model': '9-model', 'load_weights': '10-weights',
+              'load_config': '11-config'}[loader]
+    arguments = (small_network(), filename) if loader == 'load_weights' \
+        else (filename,)
+
+    with pytest.raises(TypeError, match=r'`filename` must be a path.*'
+                                        r'filename='):
+        getattr(task(module), loader)(*arguments)
