@@ -207,7 +207,11 @@ def test_train_model_save_best_filepath_bytes(tmp_path):
                     filepath=str(tmp_path / 'b.h5').encode())
 
 
-@pytest.mark.parametrize('module', WITH_VALIDATION)
+@pytest.mark.parametrize('module', [
+    '5-train',
+    pytest.param('6-train', marks=pytest.mark.slow),
+    pytest.param('7-train', marks=pytest.mark.slow),
+    '8-train'])
 def test_train_model_accepts_lists(module):
     """Python lists train as arrays do, on every line (Keras 3 refused
     them, and refused list validation data only after an epoch)."""

@@ -68,13 +68,18 @@ def test_optimize_model_runs_several_batches_per_call():
     assert int(network.optimizer.iterations.numpy()) == 100
 
 
-@pytest.mark.parametrize('module', ['4-train', '5-train', '6-train',
-                                    '7-train', '8-train'])
+# 4-train and 8-train (every callback) in the fast tier, the rest slow
+@pytest.mark.parametrize('module', [
+    '4-train',
+    pytest.param('5-train', marks=pytest.mark.slow),
+    pytest.param('6-train', marks=pytest.mark.slow),
+    pytest.param('7-train', marks=pytest.mark.slow),
+    '8-train'])
 def test_train_model_equals_plain_fit(module, tmp_path):
     """Without dropout, History and final weights equal those of plain
-    compile + fit for the same seed, callbacks included; 50 batches an
+    compile + fit for the same seed, callbacks included; 34 batches an
     epoch end in a partial call into TensorFlow."""
-    (data, labels), validation = _data(200, 0), _data(60, 1)
+    (data, labels), validation = _data(136, 0), _data(60, 1)
     options = {}
     if module != '4-train':
         options['validation_data'] = validation
@@ -87,7 +92,7 @@ def test_train_model_equals_plain_fit(module, tmp_path):
 
     network = _network(1.0)
     task('2-optimize').optimize_model(network, 0.01, 0.9, 0.999)
-    history = task(module).train_model(network, data, labels, 4, 4,
+    history = task(module).train_model(network, data, labels, 4, 3,
                                        verbose=False, **options)
     ours = history.history, network.get_weights()
 
@@ -100,7 +105,7 @@ def test_train_model_equals_plain_fit(module, tmp_path):
     if 'learning_rate_decay' in options:
         callbacks.append(K.callbacks.LearningRateScheduler(
             lambda epoch: 0.01 / (1 + 1 * epoch)))
-    history = network.fit(data, labels, batch_size=4, epochs=4, verbose=0,
+    history = network.fit(data, labels, batch_size=4, epochs=3, verbose=0,
                           shuffle=False, callbacks=callbacks,
                           validation_data=options.get('validation_data'))
     plain = history.history, network.get_weights()
@@ -177,6 +182,7 @@ def test_train_model_with_dropout_matches_plain_fit_on_mnist():
     assert abs(accuracies[0] - accuracies[1]) <= 0.005
 
 
+@pytest.mark.slow
 def test_task_files_import_nothing_beyond_keras():
     """Importing every task file after tensorflow.keras loads no module
     outside the standard library."""
